@@ -1,0 +1,166 @@
+import { SpecViolation } from '../errors.js';
+import { TSGI_VERSION } from '../types.js';
+import type { AppState, Environ, ErrorStream, Extensions, InputStream } from '../types.js';
+
+/**
+ * The environ key of a request header (ENV-HTTP-1), or null when the header
+ * is not passed: names with `_` (ENV-HTTP-2) and `Proxy` (SEC-PROXY-1).
+ * Content-Type and Content-Length map to their CGI keys (ENV-CONTENT-3).
+ */
+export function headerKey(name: string): string | null {
+  const lower = name.toLowerCase();
+  if (lower === 'content-type') return 'CONTENT_TYPE';
+  if (lower === 'content-length') return 'CONTENT_LENGTH';
+  if (lower === 'proxy' || lower.includes('_')) return null;
+  return 'HTTP_' + lower.toUpperCase().replaceAll('-', '_');
+}
+
+const OWS = /^[ \t]+|[ \t]+$/g;
+
+/** Adds one received header field to the environ, combining repeats (ENV-HTTP-3, ENV-HTTP-4). */
+export function addRequestHeader(environ: Record<string, unknown>, name: string, value: string): void {
+  const key = headerKey(name);
+  if (key === null) return;
+  const trimmed = value.replace(OWS, '');
+  const previous = environ[key];
+  if (typeof previous !== 'string') environ[key] = trimmed;
+  else environ[key] = previous + (key === 'HTTP_COOKIE' ? '; ' : ', ') + trimmed;
+}
+
+/** A request refused before the application is called: the status and a short reason for the log. */
+export class BadRequest extends Error {
+  constructor(readonly status: number, readonly requirement: string, detail: string) {
+    super(`${requirement}: ${detail}`);
+    this.name = 'BadRequest';
+  }
+}
+
+/** Splits a request target into its raw path and raw query (ENV-QUERY-1). */
+export function splitTarget(target: string): { rawPath: string; query: string } {
+  let rest = target;
+  // absolute-form (RFC 9112 §3.2.2): the path starts after the authority.
+  const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(rest);
+  if (scheme) rest = rest.slice(scheme[0].length) || '/';
+  const q = rest.indexOf('?');
+  return q === -1 ? { rawPath: rest, query: '' } : { rawPath: rest.slice(0, q), query: rest.slice(q + 1) };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Percent-decodes a raw path and decodes it as UTF-8 (ENV-PATH-4). Throws
+ * BadRequest(400) for a malformed escape, invalid UTF-8 or a NUL.
+ */
+export function decodePath(rawPath: string): string {
+  if (!rawPath.includes('%')) {
+    if (rawPath.includes('\0')) throw new BadRequest(400, 'ENV-PATH-4', 'the path contains NUL');
+    return rawPath;
+  }
+  const bytes: number[] = [];
+  for (let i = 0; i < rawPath.length; i++) {
+    const c = rawPath.charCodeAt(i);
+    if (c === 0x25) {
+      const hex = rawPath.slice(i + 1, i + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new BadRequest(400, 'ENV-PATH-4', `malformed percent-escape at offset ${i}`);
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else if (c < 0x80) {
+      bytes.push(c);
+    } else {
+      // A raw non-ASCII character (only from lenient hosts): keep it as its UTF-8 bytes.
+      for (const b of Buffer.from(rawPath[i]!, 'utf8')) bytes.push(b);
+    }
+  }
+  if (bytes.includes(0)) throw new BadRequest(400, 'ENV-PATH-4', 'the path decodes to a NUL byte');
+  try {
+    return utf8.decode(Uint8Array.from(bytes));
+  } catch {
+    throw new BadRequest(400, 'ENV-PATH-4', 'the path does not decode to valid UTF-8');
+  }
+}
+
+/**
+ * Splits an authority (`host`, `host:port`, `[v6]:port`) into name and port
+ * (ENV-SERVER-1, ENV-SERVER-2). Returns null when it is not a valid authority.
+ */
+export function parseAuthority(authority: string, scheme: 'http' | 'https'): { name: string; port: string } | null {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[^\s:@/?#[\]]+)(?::(\d{1,5}))?$/.exec(authority);
+  if (!m) return null;
+  const port = m[2] ?? (scheme === 'https' ? '443' : '80');
+  if (Number(port) > 65535) return null;
+  return { name: m[1]!, port: String(Number(port)) };
+}
+
+/** What a server knows about a request, from which `buildEnviron` makes the environ. */
+export interface RequestFacts {
+  method: string;
+  /** The request target exactly as received (ENV-PATH-6). */
+  target: string;
+  /** `HTTP/1.1`, `HTTP/1.0`, ... (ENV-SERVER-3). */
+  protocol: string;
+  /** Header fields in the order received, repeats separate. */
+  headers: Iterable<readonly [string, string]>;
+  scheme: 'http' | 'https';
+  remoteAddr: string;
+  remotePort?: string | undefined;
+  /** Used when the request names no host (HTTP/1.0 without Host). */
+  defaultServerName: string;
+  defaultServerPort: string;
+  input: InputStream;
+  errors: ErrorStream;
+  signal: AbortSignal;
+  state: AppState;
+  extensions: Extensions;
+  multithread?: boolean;
+  multiprocess?: boolean;
+  runOnce?: boolean;
+}
+
+/**
+ * Builds the environ of section 2 with SCRIPT_NAME "" and the whole decoded
+ * path in PATH_INFO; `mountEnviron` then moves a prefix over. Throws
+ * BadRequest for what must be refused before the application runs.
+ */
+export function buildEnviron(facts: RequestFacts): Environ {
+  const { rawPath, query } = splitTarget(facts.target);
+  const environ: Record<string, unknown> = {
+    REQUEST_METHOD: facts.method,
+    SCRIPT_NAME: '',
+    PATH_INFO: decodePath(rawPath),
+    QUERY_STRING: query,
+    REQUEST_URI: facts.target,
+    SERVER_PROTOCOL: facts.protocol,
+    REMOTE_ADDR: facts.remoteAddr,
+  };
+  if (facts.remotePort !== undefined && facts.remotePort !== '') environ.REMOTE_PORT = facts.remotePort;
+  for (const [name, value] of facts.headers) addRequestHeader(environ, name, value);
+  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(facts.target);
+  const authority = absolute ? absolute[1]! : (environ.HTTP_HOST as string | undefined);
+  if (authority !== undefined) {
+    const parsed = parseAuthority(authority, facts.scheme);
+    if (!parsed) throw new BadRequest(400, 'ENV-SERVER-1', `invalid host ${JSON.stringify(authority)}`);
+    environ.SERVER_NAME = parsed.name;
+    environ.SERVER_PORT = parsed.port;
+  } else {
+    environ.SERVER_NAME = facts.defaultServerName;
+    environ.SERVER_PORT = facts.defaultServerPort;
+  }
+  environ['tsgi.version'] = TSGI_VERSION;
+  environ['tsgi.url_scheme'] = facts.scheme;
+  environ['tsgi.input'] = facts.input;
+  environ['tsgi.errors'] = facts.errors;
+  environ['tsgi.multithread'] = facts.multithread ?? false;
+  environ['tsgi.multiprocess'] = facts.multiprocess ?? false;
+  environ['tsgi.run_once'] = facts.runOnce ?? false;
+  environ['tsgi.signal'] = facts.signal;
+  environ['tsgi.state'] = facts.state;
+  environ['tsgi.extensions'] = facts.extensions;
+  return environ as unknown as Environ;
+}
+
+/** Throws if `SCRIPT_NAME` would break ENV-PATH-1; used on configured prefixes. */
+export function assertMountPrefix(prefix: string): void {
+  if (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/'))) {
+    throw new SpecViolation('MOUNT-PATH-1', `mount prefix ${JSON.stringify(prefix)} must be "" or start with "/" and not end with "/"`);
+  }
+}

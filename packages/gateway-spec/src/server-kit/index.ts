@@ -1,0 +1,19 @@
+/**
+ * Building blocks for TSGI servers and adapters, shared so that no adapter
+ * writes its own environ, input stream, body reader or error handling (the
+ * role Plack::Util and wsgiref.handlers play for their protocols).
+ * @module
+ */
+export { normalizeApplication, startApplication, describeValue } from './application.js';
+export type { AppInstance, InstanceOptions } from './application.js';
+export { BodyInput, INPUT_HIGH_WATER_MARK_BYTES } from './input.js';
+export type { BodyInputOptions } from './input.js';
+export { openBody, enforceLength, chunkBytes, FILE_CHUNK_BYTES } from './body.js';
+export type { BodySource } from './body.js';
+export { buildEnviron, headerKey, addRequestHeader, splitTarget, decodePath, parseAuthority, assertMountPrefix, BadRequest } from './environ.js';
+export type { RequestFacts } from './environ.js';
+export { MountTable, mountEnviron, prefixMatches } from './mount.js';
+export { callApplication, serverResponse, describeError, isBodyless } from './respond.js';
+export type { PreparedResponse, ErrorLog } from './respond.js';
+export { cancelReason, inputError } from './cancel.js';
+export { createErrorStream } from './errors-stream.js';

@@ -1,0 +1,112 @@
+import { STATUS_CODES } from 'node:http';
+import { isSpecViolation } from '../errors.js';
+import type { ApplicationObject, Environ, HeaderList, TsgiResponse } from '../types.js';
+import { assertValidResponse } from '../validator/index.js';
+import { describeValue } from './application.js';
+import { enforceLength, openBody, type BodySource } from './body.js';
+
+/** A response checked and ready to write: what every server's writer starts from. */
+export interface PreparedResponse {
+  readonly status: number;
+  /** The application's headers, checked (RESP-HDR-8), in order (RESP-HDR-7). */
+  readonly headers: HeaderList;
+  readonly body: BodySource;
+  /** Length to frame with (BODY-LEN-1): the application's Content-Length, else the known length, else null. */
+  readonly contentLength: number | null;
+  /** True when the application sent Content-Length itself. */
+  readonly hasContentLength: boolean;
+  /** True when this is a response the server made for an error (ERR-APP-1). */
+  readonly isServerError: boolean;
+}
+
+/** Where the request cycle reports problems: the server's error log. */
+export type ErrorLog = (message: string) => void;
+
+/** One line for the log: the error's message and stack, never sent to the client (SEC-ERR-1). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return `non-Error thrown: ${describeValue(error)}`;
+}
+
+/** A short plain-text response the server makes itself, revealing nothing (SEC-ERR-1). */
+export async function serverResponse(status: number, extraHeaders: HeaderList = []): Promise<PreparedResponse> {
+  const text = `${STATUS_CODES[status] ?? 'Error'}\n`;
+  const body = await openBody(text);
+  return {
+    status,
+    headers: [['content-type', 'text/plain; charset=utf-8'], ...extraHeaders],
+    body,
+    contentLength: body.length,
+    hasContentLength: false,
+    isServerError: true,
+  };
+}
+
+/** Finalises whatever body an invalid response carried (BODY-ITER-4), ignoring what it throws. */
+async function discardBody(response: unknown): Promise<void> {
+  const body = typeof response === 'object' && response !== null ? (response as { body?: unknown }).body : undefined;
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || body instanceof Uint8Array) return;
+  try {
+    const iterable = body as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+    const iterator = iterable[Symbol.asyncIterator]?.() ?? iterable[Symbol.iterator]?.();
+    await iterator?.return?.();
+  } catch {
+    // The response is already being replaced by a 500; its own cleanup failing changes nothing.
+  }
+}
+
+/**
+ * Calls the application for one request and returns a response that is safe to
+ * write: the application's own, or a 500 when it threw, rejected or returned
+ * something invalid (ERR-APP-1, RESP-HDR-8). `label` names the request in logs
+ * (ERR-APP-4).
+ */
+export async function callApplication(
+  app: ApplicationObject,
+  environ: Environ,
+  log: ErrorLog,
+  label = `${environ.REQUEST_METHOD} ${environ.REQUEST_URI}`,
+): Promise<PreparedResponse> {
+  let response: TsgiResponse;
+  try {
+    response = await app.handle(environ);
+  } catch (error) {
+    log(`${label}: the application failed (ERR-APP-1): ${describeError(error)}`);
+    return serverResponse(500);
+  }
+  try {
+    assertValidResponse(response);
+  } catch (error) {
+    const id = isSpecViolation(error) ? error.requirement : 'RESP-SHAPE-1';
+    log(`${label}: invalid response, answered 500 (${id}, RESP-HDR-8): ${error instanceof Error ? error.message : String(error)}`);
+    await discardBody(response);
+    return serverResponse(500);
+  }
+  let body: BodySource;
+  try {
+    body = await openBody(response.body);
+  } catch (error) {
+    log(`${label}: the response body could not be opened (ERR-APP-1): ${describeError(error)}`);
+    await discardBody(response);
+    return serverResponse(500);
+  }
+  const headers = response.headers ?? [];
+  let declared: number | null = null;
+  for (const [name, value] of headers) {
+    if (name.length === 14 && name.toLowerCase() === 'content-length') declared = Number(value);
+  }
+  if (declared !== null && body.length === null) body = enforceLength(body, declared);
+  return {
+    status: response.status,
+    headers,
+    body,
+    contentLength: declared ?? body.length,
+    hasContentLength: declared !== null,
+    isServerError: false,
+  };
+}
+
+/** True when the response to this request carries no body: HEAD, 204, 304 (BODY-HEAD-1, BODY-NOBODY-1). */
+export function isBodyless(method: string, status: number): boolean {
+  return method === 'HEAD' || status === 204 || status === 304;
+}
