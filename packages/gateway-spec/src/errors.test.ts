@@ -24,3 +24,13 @@ t.test('every error code has a description', async (t) => {
     t.ok(text.length > 10, code);
   }
 });
+
+t.test('every error code is documented in Appendix B of the spec, and the other way round', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  const spec = await readFile(new URL('../../../spec/tsgi-1.0.md', import.meta.url), 'utf8');
+  const appendix = spec.slice(spec.indexOf('## Appendix B'), spec.indexOf('## Appendix C'));
+  t.ok(appendix.length > 100, 'Appendix B exists');
+  for (const code of Object.keys(ERROR_CODES)) t.match(appendix, code, `${code} is in Appendix B`);
+  const documented = new Set(appendix.match(/TSGI_ERR_[A-Z_]+/g));
+  for (const code of documented) t.ok(code in ERROR_CODES, `${code} of Appendix B exists in ERROR_CODES`);
+});

@@ -12,13 +12,13 @@ export type RequirementArea =
 /** A requirement id such as `RESP-HDR-3`. */
 export type RequirementId = `${RequirementArea}-${string}-${number}`;
 
-/** Every operational error code this package throws. Documented in README.md. */
+/** Every operational error code this package throws; documented in Appendix B of spec/tsgi-1.0.md (errors.test.ts checks). */
 export const ERROR_CODES = {
   TSGI_ERR_SPEC_VIOLATION: 'an application or server broke a requirement of the spec',
   TSGI_ERR_CLIENT_GONE: 'the client went away before the response was complete',
   TSGI_ERR_TIMEOUT: 'the server gave up on the request: it took too long',
   TSGI_ERR_SHUTDOWN: 'the server is shutting down and abandoned the request',
-  TSGI_ERR_INPUT_ABORTED: 'the request body ended before its declared length',
+  TSGI_ERR_INPUT_ABORTED: 'the request body ended before its declared length, or the client went away while it was read',
   TSGI_ERR_INPUT_TOO_LARGE: 'the request body is larger than the server accepts',
   TSGI_ERR_INPUT_CONSUMED: 'the request body was already read (it can be read once)',
   TSGI_ERR_INVALID_ARGUMENT: 'a function of this package was called with an argument of the wrong kind',

@@ -85,6 +85,14 @@ export interface Environ {
   SERVER_PROTOCOL: string;
   REMOTE_ADDR: string;
   REMOTE_PORT?: string;
+  /** Further CGI-style keys a server may add (ENV-EXT-2), such as `HTTPS` ("on") behind CGI hosts. */
+  HTTPS?: string;
+  AUTH_TYPE?: string;
+  REMOTE_USER?: string;
+  GATEWAY_INTERFACE?: string;
+  DOCUMENT_ROOT?: string;
+  SCRIPT_FILENAME?: string;
+  PATH_TRANSLATED?: string;
   /** Request headers, `HTTP_` + upper-cased name with `-` as `_` (ENV-HTTP-1). */
   [header: `HTTP_${string}`]: string | undefined;
   'tsgi.version': readonly [1, number];
@@ -111,7 +119,7 @@ export interface LifespanContext {
   readonly state: AppState;
   /** The server's error log. */
   readonly errors: ErrorStream;
-  /** For `shutdown`: aborts when the server's deadline passes (LIFE-STOP-2). */
+  /** Aborts when the server's deadline for this hook passes (LIFE-STOP-2, LIFE-START-3). */
   readonly signal: AbortSignal;
   readonly multithread: boolean;
   readonly multiprocess: boolean;
@@ -133,6 +141,9 @@ export type Application = RequestHandler | ApplicationObject;
 
 /** A function from application to application (MW-COMP-1). */
 export type Middleware = (app: Application) => Application;
+
+/** The `tsgi.early_hints` extension: sends a 103 response with these headers (spec 11.7). */
+export type EarlyHints = (headers: HeaderList) => Promise<void>;
 
 /** The codes `tsgi.signal.reason.code` may carry (CANCEL-SIG-2). */
 export type CancelCode = 'TSGI_ERR_CLIENT_GONE' | 'TSGI_ERR_TIMEOUT' | 'TSGI_ERR_SHUTDOWN';
