@@ -1,7 +1,7 @@
 /**
  * The TSGI 1.0 contract as TypeScript types. Requirement ids refer to
  * `spec/tsgi-1.0.md`; the zod schemas in `schemas.ts` are checked against these
- * types by `schemas.test.ts`, so the two cannot drift apart.
+ * types by `schemas.test-d.ts` (compiled by `tsc -b`), so the two cannot drift apart.
  * @module
  */
 
