@@ -40,6 +40,11 @@ export function normalizeApplication(app: unknown): ApplicationObject {
 
 export interface InstanceOptions {
   errors: ErrorStream;
+  /**
+   * Deadline for `startup` (LIFE-START-3): when it passes, `ctx.signal` aborts
+   * and the start fails with TSGI_ERR_TIMEOUT. No deadline when absent.
+   */
+  startupTimeoutMs?: number;
   multithread?: boolean;
   multiprocess?: boolean;
   extensions?: Extensions;
@@ -55,6 +60,29 @@ export interface AppInstance {
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/** Runs `startup` under its deadline, if any (LIFE-START-3). */
+async function runStartup(
+  startup: NonNullable<ApplicationObject['startup']>,
+  context: (signal: AbortSignal) => LifespanContext,
+  timeoutMs: number | undefined,
+): Promise<void> {
+  const controller = new AbortController();
+  if (timeoutMs === undefined) return startup(context(controller.signal));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const reason = new TsgiError('TSGI_ERR_TIMEOUT', `startup did not finish within ${timeoutMs} ms (LIFE-START-3)`);
+      controller.abort(reason);
+      reject(reason);
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([startup(context(controller.signal)), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Runs `startup` and resolves once the instance may take requests (LIFE-START-1).
@@ -73,7 +101,7 @@ export async function startApplication(app: unknown, options: InstanceOptions): 
     multiprocess: options.multiprocess ?? false,
     extensions,
   });
-  if (normalized.startup) await normalized.startup(context(new AbortController().signal));
+  if (normalized.startup) await runStartup(normalized.startup, context, options.startupTimeoutMs);
   let stopping: Promise<void> | undefined;
   return {
     app: normalized,
@@ -83,8 +111,9 @@ export async function startApplication(app: unknown, options: InstanceOptions): 
       stopping ??= (async () => {
         if (!normalized.shutdown) return;
         const deadline = new AbortController();
+        // Not unref()'d: a shutdown that waits only for this signal would otherwise let the
+        // process exit mid-shutdown; the timer is cleared as soon as shutdown settles.
         const timer = setTimeout(() => deadline.abort(new TsgiError('TSGI_ERR_SHUTDOWN', 'the shutdown deadline passed')), timeoutMs);
-        timer.unref?.();
         try {
           await normalized.shutdown(context(deadline.signal));
         } finally {

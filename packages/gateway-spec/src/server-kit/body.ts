@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { SpecViolation } from '../errors.js';
 import type { BodyChunk, FileBody, ResponseBody } from '../types.js';
@@ -17,6 +17,12 @@ export interface BodySource {
   readonly length: number | null;
   /** The file, for servers that can send it themselves (BODY-FORM-4). */
   readonly file: FileBody | null;
+  /**
+   * The whole body when it is already in memory (absent, a string, bytes or an
+   * array of chunks), for servers that send it in one write without pulling it;
+   * undefined for iterables and files. There is nothing to finalise then.
+   */
+  readonly bytes?: Uint8Array | undefined;
   /** The next chunk; an empty one is a flush hint (BODY-FORM-6); null at the end. */
   next(): Promise<Uint8Array | null>;
   /**
@@ -38,11 +44,14 @@ function isFileBody(body: unknown): body is FileBody {
   return typeof body === 'object' && body !== null && (body as FileBody).type === 'tsgi.file';
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 function fixed(bytes: Uint8Array | null, length: number): BodySource {
   let sent = bytes === null || bytes.byteLength === 0;
   return {
     length,
     file: null,
+    bytes: bytes ?? NO_BYTES,
     async next() {
       if (sent) return null;
       sent = true;
@@ -133,6 +142,8 @@ async function openFile(body: FileBody): Promise<BodySource> {
       throw new SpecViolation('BODY-FORM-5', `the file body's ${name} is ${describeValue(value)}; it must be a non-negative integer`);
     }
   }
+  // Loaded on first use: a CGI process pays for every module it loads, and most responses are not files.
+  const { open } = await import('node:fs/promises');
   const handle: FileHandle = await open(path, 'r');
   let length: number;
   try {

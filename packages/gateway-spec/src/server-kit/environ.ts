@@ -1,6 +1,25 @@
 import { SpecViolation } from '../errors.js';
 import { TSGI_VERSION } from '../types.js';
 import type { AppState, Environ, ErrorStream, Extensions, InputStream } from '../types.js';
+import { RequestSignal } from './cancel.js';
+
+const kRequestSignal = Symbol('tsgi.requestSignal');
+
+/**
+ * `tsgi.signal` read through the environ's RequestSignal. One shared getter and
+ * setter, so that every environ keeps the same shape. Assigning replaces the
+ * accessor with a plain value, as middleware that narrows the signal expects.
+ */
+const LAZY_SIGNAL: PropertyDescriptor = {
+  get(this: Record<PropertyKey, unknown>): AbortSignal {
+    return (this[kRequestSignal] as RequestSignal).signal;
+  },
+  set(this: object, value: unknown): void {
+    Object.defineProperty(this, 'tsgi.signal', { value, writable: true, enumerable: true, configurable: true });
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 /**
  * The environ key of a request header (ENV-HTTP-1), or null when the header
@@ -8,6 +27,19 @@ import type { AppState, Environ, ErrorStream, Extensions, InputStream } from '..
  * Content-Type and Content-Length map to their CGI keys (ENV-CONTENT-3).
  */
 export function headerKey(name: string): string | null {
+  // Every request repeats the same few names: remember their keys (bounded, so that
+  // a client inventing names cannot grow it).
+  const known = HEADER_KEYS.get(name);
+  if (known !== undefined) return known;
+  const key = computeHeaderKey(name);
+  if (HEADER_KEYS.size < HEADER_KEY_CACHE_SIZE) HEADER_KEYS.set(name, key);
+  return key;
+}
+
+const HEADER_KEY_CACHE_SIZE = 512;
+const HEADER_KEYS = new Map<string, string | null>();
+
+function computeHeaderKey(name: string): string | null {
   const lower = name.toLowerCase();
   if (lower === 'content-type') return 'CONTENT_TYPE';
   if (lower === 'content-length') return 'CONTENT_LENGTH';
@@ -17,12 +49,29 @@ export function headerKey(name: string): string | null {
 
 const OWS = /^[ \t]+|[ \t]+$/g;
 
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
 /** Adds one received header field to the environ, combining repeats (ENV-HTTP-3, ENV-HTTP-4). */
 export function addRequestHeader(environ: Record<string, unknown>, name: string, value: string): void {
   const key = headerKey(name);
   if (key === null) return;
-  const trimmed = value.replace(OWS, '');
+  // Parsers (llhttp) usually trim already: skip the regex when there is nothing to trim.
+  const last = value.length - 1;
+  const trimmed = last >= 0 && (isOws(value.charCodeAt(0)) || isOws(value.charCodeAt(last))) ? value.replace(OWS, '') : value;
   const previous = environ[key];
+  if (key === 'CONTENT_LENGTH') {
+    // ENV-CONTENT-2 wants bare digits, so repeats cannot be joined: identical ones
+    // are one value (RFC 9110 §8.6), differing or malformed ones are ambiguous framing.
+    if (!/^\d+$/.test(trimmed)) throw new BadRequest(400, 'SRV-HTTP-1', `invalid Content-Length ${JSON.stringify(trimmed)}`);
+    const digits = trimmed.replace(/^0+(?=\d)/, '');
+    if (typeof previous === 'string' && previous !== digits) {
+      throw new BadRequest(400, 'SRV-HTTP-1', `two different Content-Length values: ${previous} and ${trimmed}`);
+    }
+    environ[key] = digits;
+    return;
+  }
   if (typeof previous !== 'string') environ[key] = trimmed;
   else environ[key] = previous + (key === 'HTTP_COOKIE' ? '; ' : ', ') + trimmed;
 }
@@ -38,9 +87,13 @@ export class BadRequest extends Error {
 /** Splits a request target into its raw path and raw query (ENV-QUERY-1). */
 export function splitTarget(target: string): { rawPath: string; query: string } {
   let rest = target;
-  // absolute-form (RFC 9112 §3.2.2): the path starts after the authority.
-  const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(rest);
-  if (scheme) rest = rest.slice(scheme[0].length) || '/';
+  // absolute-form (RFC 9112 §3.2.2): the path starts after the authority. (Origin-form, the common case, starts with "/".)
+  const scheme = target.charCodeAt(0) === 0x2f ? null : /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(rest);
+  // An empty path there means "/" (RFC 9112 §3.2.2 + RFC 3986 §6.2.3), also before a query.
+  if (scheme) {
+    rest = rest.slice(scheme[0].length);
+    if (!rest.startsWith('/')) rest = '/' + rest;
+  }
   const q = rest.indexOf('?');
   return q === -1 ? { rawPath: rest, query: '' } : { rawPath: rest.slice(0, q), query: rest.slice(q + 1) };
 }
@@ -67,8 +120,11 @@ export function decodePath(rawPath: string): string {
     } else if (c < 0x80) {
       bytes.push(c);
     } else {
-      // A raw non-ASCII character (only from lenient hosts): keep it as its UTF-8 bytes.
-      for (const b of Buffer.from(rawPath[i]!, 'utf8')) bytes.push(b);
+      // A raw non-ASCII character (only from lenient hosts): keep it as its UTF-8 bytes,
+      // taking both halves of a surrogate pair so that astral characters survive.
+      const char = String.fromCodePoint(rawPath.codePointAt(i)!);
+      for (const b of Buffer.from(char, 'utf8')) bytes.push(b);
+      i += char.length - 1;
     }
   }
   if (bytes.includes(0)) throw new BadRequest(400, 'ENV-PATH-4', 'the path decodes to a NUL byte');
@@ -84,12 +140,33 @@ export function decodePath(rawPath: string): string {
  * (ENV-SERVER-1, ENV-SERVER-2). Returns null when it is not a valid authority.
  */
 export function parseAuthority(authority: string, scheme: 'http' | 'https'): { name: string; port: string } | null {
-  const m = /^(\[[0-9A-Fa-f:.]+\]|[^\s:@/?#[\]]+)(?::(\d{1,5}))?$/.exec(authority);
+  // An empty port ("host:") means the default port (RFC 3986 §3.2.3).
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[^\s:@/?#[\]]+)(?::(\d{0,5}))?$/.exec(authority);
   if (!m) return null;
-  const port = m[2] ?? (scheme === 'https' ? '443' : '80');
+  const port = m[2] || (scheme === 'https' ? '443' : '80');
   if (Number(port) > 65535) return null;
   return { name: m[1]!, port: String(Number(port)) };
 }
+
+const AUTHORITY_CACHE_SIZE = 256;
+type Authority = Readonly<{ name: string; port: string }>;
+const AUTHORITIES = { http: new Map<string, Authority | null>(), https: new Map<string, Authority | null>() };
+
+/** parseAuthority, remembered (bounded): a server sees the same few Host values again and again. */
+function knownAuthority(authority: string, scheme: 'http' | 'https'): Authority | null {
+  const cache = AUTHORITIES[scheme];
+  let parsed = cache.get(authority);
+  if (parsed === undefined) {
+    const fresh = parseAuthority(authority, scheme);
+    parsed = fresh === null ? null : Object.freeze(fresh);
+    if (cache.size >= AUTHORITY_CACHE_SIZE) cache.clear();
+    cache.set(authority, parsed);
+  }
+  return parsed;
+}
+
+/** Header fields as one flat list, `[name, value, name, value, ...]`, like node:http's `rawHeaders`. */
+export type FlatHeaderList = readonly string[];
 
 /** What a server knows about a request, from which `buildEnviron` makes the environ. */
 export interface RequestFacts {
@@ -98,8 +175,8 @@ export interface RequestFacts {
   target: string;
   /** `HTTP/1.1`, `HTTP/1.0`, ... (ENV-SERVER-3). */
   protocol: string;
-  /** Header fields in the order received, repeats separate. */
-  headers: Iterable<readonly [string, string]>;
+  /** Header fields in the order received, repeats separate: pairs, or a flat list (node's `rawHeaders`). */
+  headers: Iterable<readonly [string, string]> | FlatHeaderList;
   scheme: 'http' | 'https';
   remoteAddr: string;
   remotePort?: string | undefined;
@@ -108,7 +185,8 @@ export interface RequestFacts {
   defaultServerPort: string;
   input: InputStream;
   errors: ErrorStream;
-  signal: AbortSignal;
+  /** The request's abort signal, or a RequestSignal that creates it when first read. */
+  signal: AbortSignal | RequestSignal;
   state: AppState;
   extensions: Extensions;
   multithread?: boolean;
@@ -123,7 +201,7 @@ export interface RequestFacts {
  */
 export function buildEnviron(facts: RequestFacts): Environ {
   const { rawPath, query } = splitTarget(facts.target);
-  const environ: Record<string, unknown> = {
+  const environ: Record<PropertyKey, unknown> = {
     REQUEST_METHOD: facts.method,
     SCRIPT_NAME: '',
     PATH_INFO: decodePath(rawPath),
@@ -133,11 +211,18 @@ export function buildEnviron(facts: RequestFacts): Environ {
     REMOTE_ADDR: facts.remoteAddr,
   };
   if (facts.remotePort !== undefined && facts.remotePort !== '') environ.REMOTE_PORT = facts.remotePort;
-  for (const [name, value] of facts.headers) addRequestHeader(environ, name, value);
-  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(facts.target);
+  const headers = facts.headers;
+  if (Array.isArray(headers) && typeof headers[0] === 'string') {
+    // node:http's rawHeaders: no pair arrays to allocate on the hot path.
+    const flat = headers as FlatHeaderList;
+    for (let i = 0; i + 1 < flat.length; i += 2) addRequestHeader(environ, flat[i]!, flat[i + 1]!);
+  } else {
+    for (const [name, value] of headers as Iterable<readonly [string, string]>) addRequestHeader(environ, name, value);
+  }
+  const absolute = facts.target.charCodeAt(0) === 0x2f ? null : /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(facts.target);
   const authority = absolute ? absolute[1]! : (environ.HTTP_HOST as string | undefined);
   if (authority !== undefined) {
-    const parsed = parseAuthority(authority, facts.scheme);
+    const parsed = knownAuthority(authority, facts.scheme);
     if (!parsed) throw new BadRequest(400, 'ENV-SERVER-1', `invalid host ${JSON.stringify(authority)}`);
     environ.SERVER_NAME = parsed.name;
     environ.SERVER_PORT = parsed.port;
@@ -152,7 +237,13 @@ export function buildEnviron(facts: RequestFacts): Environ {
   environ['tsgi.multithread'] = facts.multithread ?? false;
   environ['tsgi.multiprocess'] = facts.multiprocess ?? false;
   environ['tsgi.run_once'] = facts.runOnce ?? false;
-  environ['tsgi.signal'] = facts.signal;
+  if (facts.signal instanceof RequestSignal) {
+    // ENV-TSGI-6 through an accessor: the AbortSignal exists once something reads it.
+    environ[kRequestSignal] = facts.signal;
+    Object.defineProperty(environ, 'tsgi.signal', LAZY_SIGNAL);
+  } else {
+    environ['tsgi.signal'] = facts.signal;
+  }
   environ['tsgi.state'] = facts.state;
   environ['tsgi.extensions'] = facts.extensions;
   return environ as unknown as Environ;

@@ -11,9 +11,15 @@ export type { BodyInputOptions } from './input.js';
 export { openBody, enforceLength, chunkBytes, FILE_CHUNK_BYTES } from './body.js';
 export type { BodySource } from './body.js';
 export { buildEnviron, headerKey, addRequestHeader, splitTarget, decodePath, parseAuthority, assertMountPrefix, BadRequest } from './environ.js';
-export type { RequestFacts } from './environ.js';
+export type { RequestFacts, FlatHeaderList } from './environ.js';
 export { MountTable, mountEnviron, prefixMatches } from './mount.js';
 export { callApplication, serverResponse, describeError, isBodyless } from './respond.js';
 export type { PreparedResponse, ErrorLog } from './respond.js';
-export { cancelReason, inputError } from './cancel.js';
+export { cancelReason, inputError, RequestSignal } from './cancel.js';
 export { createErrorStream } from './errors-stream.js';
+// The contract types and version, so that adapters importing only the server
+// kit (CGI: every import costs start-up time) need not load the package root.
+export { TSGI_VERSION } from '../types.js';
+export type { Application, ApplicationObject, Environ, ErrorStream, Extensions, AppState, HeaderList, InputStream, TsgiResponse } from '../types.js';
+export { TsgiError, isTsgiError } from '../errors.js';
+export { statusText } from './status-text.js';

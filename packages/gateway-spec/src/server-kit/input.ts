@@ -56,6 +56,14 @@ export class BodyInput implements InputStream {
   get tooLarge(): boolean { return this.#tooLarge; }
   /** True when the application started reading. */
   get started(): boolean { return this.#firstRead; }
+  /** True once `fail` was called (client gone, limit crossed): reads reject. */
+  get failed(): boolean { return this.#error !== undefined; }
+  /**
+   * True once the application stopped reading early (its iterator's return()):
+   * what arrives from now on is dropped, and the source may drain or close the
+   * connection (INPUT-DRAIN-1).
+   */
+  get abandoned(): boolean { return this.#abandoned; }
 
   /**
    * Hands a chunk to the application. Returns false when the source should

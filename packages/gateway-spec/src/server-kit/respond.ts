@@ -1,9 +1,10 @@
-import { STATUS_CODES } from 'node:http';
-import { isSpecViolation } from '../errors.js';
+import { SpecViolation, isSpecViolation } from '../errors.js';
 import type { ApplicationObject, Environ, HeaderList, TsgiResponse } from '../types.js';
-import { assertValidResponse } from '../validator/index.js';
+import { assertValidResponse } from '../validator/response.js';
+import { isPlainlyValidResponse } from './fast-check.js';
 import { describeValue } from './application.js';
 import { enforceLength, openBody, type BodySource } from './body.js';
+import { statusText } from './status-text.js';
 
 /** A response checked and ready to write: what every server's writer starts from. */
 export interface PreparedResponse {
@@ -19,8 +20,12 @@ export interface PreparedResponse {
   readonly isServerError: boolean;
 }
 
-/** Where the request cycle reports problems: the server's error log. */
-export type ErrorLog = (message: string) => void;
+/**
+ * Where the request cycle reports problems: the server's error log. `error` is
+ * the thrown value behind the line, when there is one, for servers that log
+ * structured data or, like the test client, hand it back to the caller.
+ */
+export type ErrorLog = (message: string, error?: unknown) => void;
 
 /** One line for the log: the error's message and stack, never sent to the client (SEC-ERR-1). */
 export function describeError(error: unknown): string {
@@ -30,7 +35,7 @@ export function describeError(error: unknown): string {
 
 /** A short plain-text response the server makes itself, revealing nothing (SEC-ERR-1). */
 export async function serverResponse(status: number, extraHeaders: HeaderList = []): Promise<PreparedResponse> {
-  const text = `${STATUS_CODES[status] ?? 'Error'}\n`;
+  const text = `${statusText(status)}\n`;
   const body = await openBody(text);
   return {
     status,
@@ -56,6 +61,33 @@ async function discardBody(response: unknown): Promise<void> {
 }
 
 /**
+ * The application's Content-Length (RESP-HDR-9), or null. Throws a SpecViolation
+ * when the server could not frame the response by it: a value that is not
+ * decimal digits, differing repeats, or a body of known length that disagrees
+ * (caught here, before the head is sent, so the client gets a clean 500 rather
+ * than a truncated body). A bodyless response (HEAD, 204, 304) may announce the
+ * length the body would have had (RFC 9110 §8.6).
+ */
+function declaredLength(headers: HeaderList, knownLength: number | null, bodyless: boolean): number | null {
+  let declared: string | null = null;
+  for (const [name, value] of headers) {
+    if (name.length !== 14 || name.toLowerCase() !== 'content-length') continue;
+    if (!/^\d+$/.test(value)) throw new SpecViolation('RESP-HDR-9', `Content-Length ${JSON.stringify(value)} is not decimal digits`);
+    if (declared !== null && Number(declared) !== Number(value)) {
+      throw new SpecViolation('RESP-HDR-9', `two different Content-Length values: ${declared} and ${value}`);
+    }
+    declared = value;
+  }
+  if (declared === null) return null;
+  const length = Number(declared);
+  if (!Number.isSafeInteger(length)) throw new SpecViolation('RESP-HDR-9', `Content-Length ${declared} is too large`);
+  if (!bodyless && knownLength !== null && knownLength !== length) {
+    throw new SpecViolation('RESP-HDR-9', `Content-Length is ${length} but the body is ${knownLength} bytes`);
+  }
+  return length;
+}
+
+/**
  * Calls the application for one request and returns a response that is safe to
  * write: the application's own, or a 500 when it threw, rejected or returned
  * something invalid (ERR-APP-1, RESP-HDR-8). `label` names the request in logs
@@ -71,14 +103,17 @@ export async function callApplication(
   try {
     response = await app.handle(environ);
   } catch (error) {
-    log(`${label}: the application failed (ERR-APP-1): ${describeError(error)}`);
+    // A SpecViolation here comes from a validate() wrapper inside the application: name its id (RESP-HDR-8).
+    const what = isSpecViolation(error) ? `broke ${error.requirement}, answered 500` : 'the application failed';
+    log(`${label}: ${what} (ERR-APP-1): ${describeError(error)}`, error);
     return serverResponse(500);
   }
   try {
-    assertValidResponse(response);
+    // The full validator only when the quick check cannot vouch for the response.
+    if (!isPlainlyValidResponse(response, environ.REQUEST_METHOD)) assertValidResponse(response, { method: environ.REQUEST_METHOD });
   } catch (error) {
     const id = isSpecViolation(error) ? error.requirement : 'RESP-SHAPE-1';
-    log(`${label}: invalid response, answered 500 (${id}, RESP-HDR-8): ${error instanceof Error ? error.message : String(error)}`);
+    log(`${label}: invalid response, answered 500 (${id}, RESP-HDR-8): ${error instanceof Error ? error.message : String(error)}`, error);
     await discardBody(response);
     return serverResponse(500);
   }
@@ -86,14 +121,18 @@ export async function callApplication(
   try {
     body = await openBody(response.body);
   } catch (error) {
-    log(`${label}: the response body could not be opened (ERR-APP-1): ${describeError(error)}`);
+    log(`${label}: the response body could not be opened (ERR-APP-1): ${describeError(error)}`, error);
     await discardBody(response);
     return serverResponse(500);
   }
   const headers = response.headers ?? [];
-  let declared: number | null = null;
-  for (const [name, value] of headers) {
-    if (name.length === 14 && name.toLowerCase() === 'content-length') declared = Number(value);
+  let declared: number | null;
+  try {
+    declared = declaredLength(headers, body.length, isBodyless(environ.REQUEST_METHOD, response.status));
+  } catch (error) {
+    log(`${label}: invalid response, answered 500 (RESP-HDR-9): ${(error as Error).message}`, error);
+    await body.close();
+    return serverResponse(500);
   }
   if (declared !== null && body.length === null) body = enforceLength(body, declared);
   return {
