@@ -219,3 +219,21 @@ export function enforceLength(source: BodySource, declared: number): BodySource 
     close: () => source.close(),
   };
 }
+
+/**
+ * Finalises the body of a response that will not be sent (BODY-ITER-4,
+ * MW-COMP-3): when a response is replaced by a 500, its iterator's return()
+ * still runs so the application's `finally` blocks release what they hold.
+ * What the cleanup throws is ignored: the replacement is already decided.
+ */
+export async function discardResponseBody(response: unknown): Promise<void> {
+  const body = typeof response === 'object' && response !== null ? (response as { body?: unknown }).body : undefined;
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || body instanceof Uint8Array) return;
+  try {
+    const iterable = body as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+    const iterator = typeof iterable[Symbol.asyncIterator] === 'function' ? iterable[Symbol.asyncIterator]!() : iterable[Symbol.iterator]?.();
+    await iterator?.return?.();
+  } catch {
+    // Nothing to do: the response is being replaced either way.
+  }
+}

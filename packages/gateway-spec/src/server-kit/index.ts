@@ -8,7 +8,7 @@ export { normalizeApplication, startApplication, describeValue } from './applica
 export type { AppInstance, InstanceOptions } from './application.js';
 export { BodyInput, INPUT_HIGH_WATER_MARK_BYTES } from './input.js';
 export type { BodyInputOptions } from './input.js';
-export { openBody, enforceLength, chunkBytes, FILE_CHUNK_BYTES } from './body.js';
+export { openBody, enforceLength, discardResponseBody, chunkBytes, FILE_CHUNK_BYTES } from './body.js';
 export type { BodySource } from './body.js';
 export { buildEnviron, headerKey, addRequestHeader, splitTarget, decodePath, parseAuthority, assertMountPrefix, BadRequest } from './environ.js';
 export type { RequestFacts, FlatHeaderList } from './environ.js';

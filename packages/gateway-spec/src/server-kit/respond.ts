@@ -3,7 +3,7 @@ import type { ApplicationObject, Environ, HeaderList, TsgiResponse } from '../ty
 import { assertValidResponse } from '../validator/response.js';
 import { isPlainlyValidResponse } from './fast-check.js';
 import { describeValue } from './application.js';
-import { enforceLength, openBody, type BodySource } from './body.js';
+import { discardResponseBody, enforceLength, openBody, type BodySource } from './body.js';
 import { statusText } from './status-text.js';
 
 /** A response checked and ready to write: what every server's writer starts from. */
@@ -47,18 +47,6 @@ export async function serverResponse(status: number, extraHeaders: HeaderList = 
   };
 }
 
-/** Finalises whatever body an invalid response carried (BODY-ITER-4), ignoring what it throws. */
-async function discardBody(response: unknown): Promise<void> {
-  const body = typeof response === 'object' && response !== null ? (response as { body?: unknown }).body : undefined;
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || body instanceof Uint8Array) return;
-  try {
-    const iterable = body as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
-    const iterator = iterable[Symbol.asyncIterator]?.() ?? iterable[Symbol.iterator]?.();
-    await iterator?.return?.();
-  } catch {
-    // The response is already being replaced by a 500; its own cleanup failing changes nothing.
-  }
-}
 
 /**
  * The application's Content-Length (RESP-HDR-9), or null. Throws a SpecViolation
@@ -114,7 +102,7 @@ export async function callApplication(
   } catch (error) {
     const id = isSpecViolation(error) ? error.requirement : 'RESP-SHAPE-1';
     log(`${label}: invalid response, answered 500 (${id}, RESP-HDR-8): ${error instanceof Error ? error.message : String(error)}`, error);
-    await discardBody(response);
+    await discardResponseBody(response);
     return serverResponse(500);
   }
   let body: BodySource;
@@ -122,7 +110,7 @@ export async function callApplication(
     body = await openBody(response.body);
   } catch (error) {
     log(`${label}: the response body could not be opened (ERR-APP-1): ${describeError(error)}`, error);
-    await discardBody(response);
+    await discardResponseBody(response);
     return serverResponse(500);
   }
   const headers = response.headers ?? [];

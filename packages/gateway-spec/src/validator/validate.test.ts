@@ -138,3 +138,17 @@ t.test('MW-COMP-3: the body validate() replaces is finalised through the wrapper
   it.return?.();
   t.ok(finalised, "return() reached the application's iterator");
 });
+
+t.test('MW-COMP-3: a response refused by validate() still has its body finalised', async (t) => {
+  let finalised = false;
+  async function* body() {
+    try { yield 'never sent'; } finally { finalised = true; }
+  }
+  const gen = body();
+  await gen.next(); // started, so return() runs the finally block
+  const app = validate(() => ({ status: 200, headers: [['x-bad', 'a\r\nb']], body: gen }));
+  const ctx = lifespanContext();
+  await app.startup(ctx);
+  await t.rejects(app.handle(makeEnviron({}, { state: ctx.state })), { requirement: 'RESP-HDR-3' });
+  t.ok(finalised, 'the generator finally block ran');
+});

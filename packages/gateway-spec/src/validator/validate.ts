@@ -6,6 +6,7 @@
  * input is delivered, how the body is read, the order of lifespan calls.
  * @module
  */
+import { discardResponseBody } from '../server-kit/body.js';
 import type { Application, ApplicationObject, Environ, LifespanContext, TsgiResponse } from '../types.js';
 import { resolveApplication, checkHandlerResult } from './app-shape.js';
 import { wrapBody } from './body-iterator.js';
@@ -132,7 +133,13 @@ export function validate(app: Application, options?: ValidateOptions): Validated
     }
     const method = values?.get('REQUEST_METHOD');
     const review = reviewResponse(result, typeof method === 'string' ? { method } : undefined);
-    reporter.flagAll([...review.warnings, ...review.errors]);
+    try {
+      reporter.flagAll([...review.warnings, ...review.errors]);
+    } catch (error) {
+      // MW-COMP-3: the response is refused, so its body will never be pulled; finalise it here.
+      await discardResponseBody(result);
+      throw error;
+    }
     if (review.facts === undefined) return result as TsgiResponse;
     return withCheckedBody(result as object, review.facts, values, reporter) as TsgiResponse;
   }
