@@ -15,8 +15,9 @@ const PENDING = join(ROOT, 'spec/coverage-pending.txt');
 const AREAS = 'APP|ENV|INPUT|RESP|BODY|ERR|CANCEL|MOUNT|LIFE|MW|SRV|SEC|EXT|VER';
 const ID = new RegExp(`\\b(?:${AREAS})-[A-Z]+-\\d+\\b`, 'g');
 const REQUIREMENT_LINE = /^- \*\*([A-Z]+-[A-Z]+-\d+)\*\* \((MUST NOT|MUST|SHOULD NOT|SHOULD|MAY)(?:, ([a-z]+))?\)/;
-// A test or conformance case that names the id: t.test('ID: ...'), { id: 'ID' }, ids: ['ID', ...]
-const CHECK_NAME = new RegExp(`(?:\\.test\\(\\s*['"\`]|\\bid:\\s*['"\`]|\\bids:\\s*\\[[^\\]]*?['"\`])((?:${AREAS})-[A-Z]+-\\d+)`, 'g');
+// A test or conformance case that names the id: t.test('ID: ...'), { id: 'ID' }, and every id of ids: ['ID', ...]
+const CHECK_NAME = new RegExp(`(?:\\.test\\(\\s*['"\`]|\\bid:\\s*['"\`])((?:${AREAS})-[A-Z]+-\\d+)`, 'g');
+const ID_LIST = /\bids:\s*\[([^\]]*)\]/g;
 
 export function parseSpec(text) {
   const requirements = new Map();
@@ -47,6 +48,7 @@ export function scan(roots) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(ID)) if (!named.has(m[0])) named.set(m[0], relative(ROOT, file));
       for (const m of text.matchAll(CHECK_NAME)) covered.add(m[1]);
+      for (const list of text.matchAll(ID_LIST)) for (const m of list[1].matchAll(ID)) covered.add(m[0]);
     }
   }
   return { named, covered };
