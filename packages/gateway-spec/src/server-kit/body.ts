@@ -23,6 +23,11 @@ export interface BodySource {
    * undefined for iterables and files. There is nothing to finalise then.
    */
   readonly bytes?: Uint8Array | undefined;
+  /**
+   * The application's string, when the body is one: a writer that can encode
+   * it as UTF-8 itself (node's `res.end(text)`) saves a copy (BODY-FORM-2).
+   */
+  readonly text?: string | undefined;
   /** The next chunk; an empty one is a flush hint (BODY-FORM-6); null at the end. */
   next(): Promise<Uint8Array | null>;
   /**
@@ -46,19 +51,51 @@ function isFileBody(body: unknown): body is FileBody {
 
 const NO_BYTES = new Uint8Array(0);
 
+/** A body held in memory: bytes, or the application's string, encoded only if someone asks for bytes. */
+class MemoryBody implements BodySource {
+  readonly file = null;
+  readonly length: number;
+  readonly text: string | undefined;
+  #bytes: Uint8Array | undefined;
+  #sent: boolean;
+
+  constructor(bytes: Uint8Array | undefined, text: string | undefined, length: number) {
+    this.#bytes = bytes;
+    this.text = text;
+    this.length = length;
+    this.#sent = length === 0;
+  }
+
+  get bytes(): Uint8Array {
+    return (this.#bytes ??= Buffer.from(this.text!, 'utf8'));
+  }
+
+  async next(): Promise<Uint8Array | null> {
+    if (this.#sent) return null;
+    this.#sent = true;
+    return this.bytes;
+  }
+
+  async close(): Promise<unknown> {
+    this.#sent = true;
+    return undefined;
+  }
+}
+
 function fixed(bytes: Uint8Array | null, length: number): BodySource {
-  let sent = bytes === null || bytes.byteLength === 0;
-  return {
-    length,
-    file: null,
-    bytes: bytes ?? NO_BYTES,
-    async next() {
-      if (sent) return null;
-      sent = true;
-      return bytes;
-    },
-    async close() { sent = true; return undefined; },
-  };
+  return new MemoryBody(bytes ?? NO_BYTES, undefined, length);
+}
+
+/**
+ * `openBody` for the bodies that need no waiting (absent, null, a string,
+ * bytes), synchronously; null for every other form.
+ */
+export function inMemoryBody(body: unknown): BodySource | null {
+  if (body === undefined || body === null) return fixed(null, 0);
+  // BODY-FORM-2: a string is sent as UTF-8; its length is known without encoding it.
+  if (typeof body === 'string') return new MemoryBody(undefined, body, Buffer.byteLength(body, 'utf8'));
+  if (body instanceof Uint8Array) return fixed(body, body.byteLength);
+  return null;
 }
 
 /**
@@ -67,12 +104,8 @@ function fixed(bytes: Uint8Array | null, length: number): BodySource {
  * throws on `[Symbol.iterator]()`, or when a file body cannot be opened.
  */
 export async function openBody(body: ResponseBody | unknown): Promise<BodySource> {
-  if (body === undefined || body === null) return fixed(null, 0);
-  if (typeof body === 'string') {
-    const bytes = Buffer.from(body, 'utf8');
-    return fixed(bytes, bytes.byteLength);
-  }
-  if (body instanceof Uint8Array) return fixed(body, body.byteLength);
+  const inMemory = inMemoryBody(body);
+  if (inMemory !== null) return inMemory;
   if (isFileBody(body)) return openFile(body);
   if (Array.isArray(body)) {
     const chunks = body.map(chunkBytes);

@@ -98,7 +98,8 @@ export function splitTarget(target: string): { rawPath: string; query: string } 
   return q === -1 ? { rawPath: rest, query: '' } : { rawPath: rest.slice(0, q), query: rest.slice(q + 1) };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Made on first use: an ASCII path never needs it, and a CGI process pays for everything it sets up.
+let utf8: TextDecoder | undefined;
 
 /**
  * Percent-decodes a raw path and decodes it as UTF-8 (ENV-PATH-4). Throws
@@ -129,7 +130,7 @@ export function decodePath(rawPath: string): string {
   }
   if (bytes.includes(0)) throw new BadRequest(400, 'ENV-PATH-4', 'the path decodes to a NUL byte');
   try {
-    return utf8.decode(Uint8Array.from(bytes));
+    return (utf8 ??= new TextDecoder('utf-8', { fatal: true })).decode(Uint8Array.from(bytes));
   } catch {
     throw new BadRequest(400, 'ENV-PATH-4', 'the path does not decode to valid UTF-8');
   }
@@ -201,15 +202,35 @@ export interface RequestFacts {
  */
 export function buildEnviron(facts: RequestFacts): Environ {
   const { rawPath, query } = splitTarget(facts.target);
+  // Every key that is always there goes into one literal: the object is then
+  // allocated once with room for them, instead of growing key by key.
   const environ: Record<PropertyKey, unknown> = {
     REQUEST_METHOD: facts.method,
     SCRIPT_NAME: '',
     PATH_INFO: decodePath(rawPath),
     QUERY_STRING: query,
     REQUEST_URI: facts.target,
+    SERVER_NAME: facts.defaultServerName,
+    SERVER_PORT: facts.defaultServerPort,
     SERVER_PROTOCOL: facts.protocol,
     REMOTE_ADDR: facts.remoteAddr,
+    'tsgi.version': TSGI_VERSION,
+    'tsgi.url_scheme': facts.scheme,
+    'tsgi.input': facts.input,
+    'tsgi.errors': facts.errors,
+    'tsgi.multithread': facts.multithread ?? false,
+    'tsgi.multiprocess': facts.multiprocess ?? false,
+    'tsgi.run_once': facts.runOnce ?? false,
+    'tsgi.state': facts.state,
+    'tsgi.extensions': facts.extensions,
   };
+  if (facts.signal instanceof RequestSignal) {
+    // ENV-TSGI-6 through an accessor: the AbortSignal exists once something reads it.
+    environ[kRequestSignal] = facts.signal;
+    Object.defineProperty(environ, 'tsgi.signal', LAZY_SIGNAL);
+  } else {
+    environ['tsgi.signal'] = facts.signal;
+  }
   if (facts.remotePort !== undefined && facts.remotePort !== '') environ.REMOTE_PORT = facts.remotePort;
   const headers = facts.headers;
   if (Array.isArray(headers) && typeof headers[0] === 'string') {
@@ -226,26 +247,7 @@ export function buildEnviron(facts: RequestFacts): Environ {
     if (!parsed) throw new BadRequest(400, 'ENV-SERVER-1', `invalid host ${JSON.stringify(authority)}`);
     environ.SERVER_NAME = parsed.name;
     environ.SERVER_PORT = parsed.port;
-  } else {
-    environ.SERVER_NAME = facts.defaultServerName;
-    environ.SERVER_PORT = facts.defaultServerPort;
   }
-  environ['tsgi.version'] = TSGI_VERSION;
-  environ['tsgi.url_scheme'] = facts.scheme;
-  environ['tsgi.input'] = facts.input;
-  environ['tsgi.errors'] = facts.errors;
-  environ['tsgi.multithread'] = facts.multithread ?? false;
-  environ['tsgi.multiprocess'] = facts.multiprocess ?? false;
-  environ['tsgi.run_once'] = facts.runOnce ?? false;
-  if (facts.signal instanceof RequestSignal) {
-    // ENV-TSGI-6 through an accessor: the AbortSignal exists once something reads it.
-    environ[kRequestSignal] = facts.signal;
-    Object.defineProperty(environ, 'tsgi.signal', LAZY_SIGNAL);
-  } else {
-    environ['tsgi.signal'] = facts.signal;
-  }
-  environ['tsgi.state'] = facts.state;
-  environ['tsgi.extensions'] = facts.extensions;
   return environ as unknown as Environ;
 }
 

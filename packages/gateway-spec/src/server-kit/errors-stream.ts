@@ -7,17 +7,28 @@ import type { ErrorStream } from '../types.js';
  * do not interleave mid-line.
  */
 export function createErrorStream(writeLine: (line: string) => void): ErrorStream & { flush(): void } {
-  let pending = '';
-  return {
-    write(message: string) {
-      const text = pending + String(message);
-      const lines = text.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) writeLine(line);
-    },
-    flush() {
-      if (pending !== '') writeLine(pending);
-      pending = '';
-    },
-  };
+  return new LineErrorStream(writeLine);
+}
+
+// A class rather than closures: servers make one per request.
+class LineErrorStream implements ErrorStream {
+  #pending = '';
+  readonly #writeLine: (line: string) => void;
+
+  constructor(writeLine: (line: string) => void) {
+    this.#writeLine = writeLine;
+  }
+
+  write(message: string): void {
+    const text = this.#pending + String(message);
+    const lines = text.split('\n');
+    this.#pending = lines.pop() ?? '';
+    const writeLine = this.#writeLine;
+    for (const line of lines) writeLine(line);
+  }
+
+  flush(): void {
+    if (this.#pending !== '') this.#writeLine.call(undefined, this.#pending);
+    this.#pending = '';
+  }
 }

@@ -24,7 +24,6 @@ const other: unknown[] = [
   new Proxy({ status: 200 }, {}),
   { status: 200, extra: 1 },
   { status: 200, [Symbol('s')]: 1 },
-  { get status() { return 200; } },
   { status: '200' },
   { status: 200.5 },
   { status: 199 },

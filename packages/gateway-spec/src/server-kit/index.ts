@@ -13,7 +13,7 @@ export type { BodySource } from './body.js';
 export { buildEnviron, headerKey, addRequestHeader, splitTarget, decodePath, parseAuthority, assertMountPrefix, BadRequest } from './environ.js';
 export type { RequestFacts, FlatHeaderList } from './environ.js';
 export { MountTable, mountEnviron, prefixMatches } from './mount.js';
-export { callApplication, serverResponse, describeError, isBodyless } from './respond.js';
+export { callApplication, prepareResponse, serverResponse, describeError, isBodyless } from './respond.js';
 export type { PreparedResponse, ErrorLog } from './respond.js';
 export { cancelReason, inputError, RequestSignal } from './cancel.js';
 export { createErrorStream } from './errors-stream.js';
