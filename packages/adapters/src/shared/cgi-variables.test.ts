@@ -140,6 +140,11 @@ t.test('ENV-HTTP-1: HTTP_* variables pass, trimmed, as bytes (ENV-HTTP-4)', asyn
   t.equal(keys.HTTP_AUTHORIZATION, 'Basic Zm9v', 'C2: passed when the host passes it (CGIPassAuth On)');
 });
 
+t.test('ENV-HTTP-3: Cookie fields Apache joined with ", " are joined with "; "', async (t) => {
+  t.equal(parseCgiRequest({ ...base, SERVER_SOFTWARE: 'Apache/2.4.71 (Debian)', HTTP_COOKIE: 'a=1, b=2; c=3' }).keys.HTTP_COOKIE, 'a=1; b=2; c=3');
+  t.equal(parseCgiRequest({ ...base, SERVER_SOFTWARE: 'lighttpd/1.4.69', HTTP_COOKIE: 'a=x, y' }).keys.HTTP_COOKIE, 'a=x, y', 'other hosts join with "; " themselves');
+});
+
 t.test('SEC-PROXY-1, ENV-CONTENT-3: HTTP_PROXY and HTTP_CONTENT_* never reach the environ', async (t) => {
   const { keys } = parseCgiRequest({ ...base, HTTP_PROXY: 'http://evil:8080', HTTP_CONTENT_TYPE: 'x/y', HTTP_CONTENT_LENGTH: '5', http_proxy: 'http://ok', 'HTTP_X-Y': 'z' });
   t.notOk('HTTP_PROXY' in keys);

@@ -243,6 +243,11 @@ export function parseCgiRequest(vars: CgiVariables, options: CgiRequestOptions =
     }
   }
 
+  /// ENV-HTTP-3: repeated Cookie fields are joined with "; ". Apache joins them with ", " like any
+  // other field; a cookie-pair never holds ", " (RFC 6265 §4.2.1: cookie-octet excludes comma and
+  // space), so under Apache (CGI or mod_proxy_fcgi) ", " in HTTP_COOKIE is where two fields met.
+  if (keys.HTTP_COOKIE?.includes(', ') && /^Apache\b/.test(vars.SERVER_SOFTWARE ?? '')) keys.HTTP_COOKIE = keys.HTTP_COOKIE.replaceAll(', ', '; ');
+
   /// ENV-SERVER-1, ENV-SERVER-2: the authority the client addressed (Host), else what the host configured.
   // The port comes from Host only when Host names one: Debian's nginx fastcgi_params
   // passes HTTP_HOST as $host, without the port, and the host's SERVER_PORT is then right.
