@@ -6,6 +6,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -66,11 +67,36 @@ function missingModule(specifiers: readonly string[]): string | null {
   return null;
 }
 
+/** `tsgi serve` of @tsgi/server with N fork workers, serving tsgi-app.ts (loaded through tsx, as users run it). */
+function tsgiServeTarget(workers: number): TargetDefinition {
+  const target: TargetDefinition = {
+    name: `tsgi-serve-${workers}w`,
+    description: `tsgi serve, ${workers} worker(s) plus the supervisor, default options, all on the server's core`,
+    start: {
+      kind: 'command',
+      argv: (ctx) => [
+        process.execPath,
+        join(dirname(require.resolve('@tsgi/server/package.json')), 'bin/tsgi.js'),
+        'serve', join(ctx.benchDir, 'targets/tsgi-app.ts'),
+        '--host', ctx.host, '--port', String(ctx.port), '--workers', String(workers),
+        // tsgi refuses to run an app as root (SEC-PRIV-1); benchmarks run as root on CI-like machines.
+        ...(process.getuid?.() === 0 ? ['--user', 'nobody', '--group', 'nogroup'] : []),
+      ],
+    },
+    packages: ['@tsgi/server', '@tsgi/adapters', '@tsgi/gateway-spec'],
+    usageScope: 'group',
+    unavailable: () => missingModule(['@tsgi/server/package.json']),
+  };
+  return Object.freeze(target);
+}
+
 export const TARGETS: readonly TargetDefinition[] = Object.freeze([
   nodeTarget('node-http', 'raw node:http: writeHead with a flat header array, then end', []),
   nodeTarget('fastify', 'fastify, one route per scenario, logger off', ['fastify']),
   nodeTarget('hono-node', 'Hono app on @hono/node-server', ['hono', '@hono/node-server']),
   nodeTarget('tsgi-http', 'TSGI app on the TSGI HTTP adapter', ['@tsgi/adapters', '@tsgi/gateway-spec'], ['@tsgi/adapters/http']),
+  tsgiServeTarget(1),
+  tsgiServeTarget(2),
 ]);
 
 export function findTarget(name: string): TargetDefinition {
