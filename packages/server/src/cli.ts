@@ -47,6 +47,8 @@ export function mainHelp(): string {
 
 Usage:
   tsgi serve [options] <module[:export]>   serve an application (tsgi serve --help)
+  tsgi cgi <module.js[:export]>            answer one CGI request (RFC 3875); tsgi cgi --help
+  tsgi cgi wrap <app> --out <dir>          precompile an app (TypeScript too) into a CGI script
   tsgi --help | -h                         this text
   tsgi --version | -V                      the version
 
@@ -187,8 +189,13 @@ export async function main(args: string[], io: CliIo = defaultIo): Promise<numbe
         return EXIT_OK;
       case 'serve':
         return await serve(rest, io);
+      case 'cgi': {
+        // bin/tsgi.js takes this path before loading this module; here for main() called as a library.
+        const { cgiMain } = await import('@tsgi/adapters/cgi');
+        return await cgiMain(rest);
+      }
       default:
-        throw new ServerError('TSGI_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}; the command is "serve" (tsgi serve app.ts), see tsgi --help`);
+        throw new ServerError('TSGI_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}; the commands are "serve" and "cgi" (tsgi serve app.ts), see tsgi --help`);
     }
   } catch (error) {
     if (!isServerError(error)) throw error;

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { OPTIONS } from '../src/options.js';
 import { tsgiSync as tsgi } from './bad-values.js';
@@ -81,4 +82,20 @@ t.test('flags override the config file; relative paths in the file are taken fro
   const url = await run.url;
   t.notMatch(url, /:1$/, '--port 0 beats port: 1');
   t.equal((await get(`${url}/`)).body, 'from the config dir');
+});
+
+t.test('tsgi cgi answers one CGI request with the CGI adapter (RFC 3875 response on stdout)', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const dir = tempDir(t);
+  const app = join(dir, 'app.mjs');
+  writeFileSync(app, 'export default (env) => ({ status: 201, headers: [["content-type", "text/plain"]], body: `cgi ${env.PATH_INFO} ${env["tsgi.run_once"]}` });\n');
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin', GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET', SCRIPT_NAME: '/app.cgi',
+    PATH_INFO: '/x', QUERY_STRING: '', SERVER_NAME: 'localhost', SERVER_PORT: '80', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1',
+  };
+  const bin = join(fileURLToPath(new URL('..', import.meta.url)), 'bin/tsgi.js');
+  const r = spawnSync(process.execPath, [bin, 'cgi', app], { env, input: '', encoding: 'utf8', timeout: 20_000 });
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, /^Status: 201 Created\r?\n/);
+  t.match(r.stdout, /\r?\n\r?\ncgi \/x true$/);
 });
